@@ -75,7 +75,7 @@ Exit codes: 0 accepted, 1 rejected, 2 usage error, 3 undetermined (no keys could
 
     if (format === 'json') this.printJson(result);
     else if (format === 'yaml') this.print(await toYaml(result));
-    else this.print(renderCheckToken(result, this.style(flags), { now, width: process.stdout.columns || 120, sourceLabel: SOURCE_LABEL[source] }));
+    else this.print(renderCheckToken(result, this.style(flags), { now, width: this.width(), sourceLabel: SOURCE_LABEL[source] }));
     this.setExit(result.allowed === null ? 3 : result.allowed ? 0 : 1);
   }
 

@@ -47,6 +47,11 @@ export abstract class BaseCommand extends Command {
     return makeStyle(colorEnabled((flags.color ?? 'auto') as ColorMode, process.stderr, process.env));
   }
 
+  /** Terminal width for wrapping tables; 0 (no wrapping) when stdout is not a terminal. */
+  protected width(): number {
+    return process.stdout.isTTY ? process.stdout.columns || 120 : 0;
+  }
+
   protected print(text: string): void {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }

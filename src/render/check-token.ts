@@ -40,7 +40,7 @@ export function renderCheckToken(r: CheckTokenResult, s: Style, opts: { now: num
     if (r.token.claims) {
       out.push(s.bold('Claims'));
       const rows = Object.entries(r.token.claims).map(([k, v]) => [k, claimValue(k, v, opts.now)]);
-      out.push(renderTable(['', ''], rows, { width: opts.width - 2, wrapColumn: 1 }).split('\n').slice(1).map((l) => `  ${l}`).join('\n'));
+      out.push(renderTable(['', ''], rows, { width: opts.width ? opts.width - 2 : 0, wrapColumn: 1 }).split('\n').slice(1).map((l) => `  ${l}`).join('\n'));
     }
     out.push('');
   }

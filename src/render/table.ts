@@ -1,8 +1,9 @@
 // Borderless, kubectl-like tables (cli-table3), wrapping long cells to the terminal width.
 import Table from 'cli-table3';
 
+/** width 0: no wrapping (not a terminal), like kubectl. */
 export function renderTable(head: string[], rows: string[][], opts: { width?: number; wrapColumn?: number } = {}): string {
-  const width = opts.width ?? 120;
+  const width = opts.width ?? 0;
   const table = new Table({
     head,
     chars: {
@@ -12,7 +13,7 @@ export function renderTable(head: string[], rows: string[][], opts: { width?: nu
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
     wordWrap: true,
     wrapOnWordBoundary: true,
-    ...(opts.wrapColumn !== undefined ? { colWidths: colWidths(head, rows, width, opts.wrapColumn) } : {}),
+    ...(opts.wrapColumn !== undefined && width > 0 ? { colWidths: colWidths(head, rows, width, opts.wrapColumn) } : {}),
   });
   for (const r of rows) table.push(r);
   return table.toString().split('\n').map((l) => l.trimEnd()).join('\n');

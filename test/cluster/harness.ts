@@ -337,9 +337,9 @@ export function logFile(c: ClusterInfo, namespace: string, pod: string, containe
 }
 
 /** Create agent pods (one kubectl call for all), their log files, and wait until they run. */
-export function createAgentPods(c: ClusterInfo, specs: AgentPodSpec[], opts: { wait?: boolean } = {}): string[] {
+export function createAgentPods(c: ClusterInfo, specs: AgentPodSpec[], opts: { wait?: boolean; logs?: boolean } = {}): string[] {
   const made = specs.map((s) => agentPodManifest(c, s));
-  for (const m of made) {
+  for (const m of opts.logs === false ? [] : made) {
     const p = m.pod as { metadata: { namespace: string } };
     for (const ct of ['agent', 'istio-proxy']) {
       const f = logFile(c, p.metadata.namespace, m.name, ct);
@@ -347,7 +347,7 @@ export function createAgentPods(c: ClusterInfo, specs: AgentPodSpec[], opts: { w
       if (!existsSync(f)) writeFileSync(f, '');
     }
   }
-  const items = made.flatMap((m) => [m.logs, m.pod]);
+  const items = made.flatMap((m) => (opts.logs === false ? [m.pod] : [m.logs, m.pod]));
   kubectlSync(c.binaries.kubectl, c.adminKubeconfig, ['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
   if (opts.wait !== false) {
     const byNs = new Map<string, string[]>();

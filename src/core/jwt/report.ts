@@ -79,7 +79,7 @@ function keyLabel(k: Jwk): string {
   return parts.join(' ');
 }
 
-function fetchFailureRemedy(f: FetchFacts, what: string, timeoutMs: number): string {
+export function fetchFailureRemedy(f: FetchFacts, what: string, timeoutMs: number): string {
   switch (f.failure) {
     case 'timeout': return `The ${what} host does not answer within ${timeoutMs} ms (istiod gives up after 5 s): check the URL, proxies and firewalls.`;
     case 'dns': return `The ${what} host name does not resolve from here: check the URL for typos.`;
