@@ -31,8 +31,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// No kubeconfig here: without --issuer, check-token falls back to the token alone (and says so).
+const NO_CLUSTER = { KUBECONFIG: '/nonexistent/kubeconfig' };
 const check = (token: string, ...extra: string[]) =>
-  runCli(['check-token', token, '--ca-file', caFile, '-o', 'json', ...extra]);
+  runCli(['check-token', token, '--ca-file', caFile, '-o', 'json', ...extra], { env: NO_CLUSTER });
 const byId = (r: { checks: Array<{ id: string; status: string; message: string }> }, id: string) => r.checks.find((c) => c.id === id)!;
 
 describe('check-token against a real OpenID provider', () => {
@@ -52,11 +54,12 @@ describe('check-token against a real OpenID provider', () => {
     expect(r.stdout).not.toContain(token.split('.')[2]);
   });
 
-  it('without --issuer discovers from the token\'s own iss and warns that the issuer was not checked', async () => {
+  it('without --issuer and without a cluster: discovers from the token\'s own iss, warns that the issuer and the policies were not checked', async () => {
     const r = await check(await oidc.token());
     const j = r.json();
     expect(r.code).toBe(0);
     expect(byId(j, 'issuer').status).toBe('warn');
+    expect(byId(j, 'policies').status).toBe('warn');
     expect(byId(j, 'discovery').message).toContain("from the token's iss");
   });
 
@@ -85,7 +88,7 @@ describe('check-token against a real OpenID provider', () => {
 
   it('the token from stdin, as an Authorization header line', async () => {
     const token = await oidc.token();
-    const r = await runCli(['check-token', '-', '--ca-file', caFile, '--issuer', oidc.issuer, '-o', 'json'], { input: `Authorization: Bearer ${token}\n` });
+    const r = await runCli(['check-token', '-', '--ca-file', caFile, '--issuer', oidc.issuer, '-o', 'json'], { input: `Authorization: Bearer ${token}\n`, env: NO_CLUSTER });
     expect(r.code).toBe(0);
     expect(r.json().jwtStatus).toBe('OK');
   });
@@ -114,7 +117,7 @@ describe('check-token against a real OpenID provider', () => {
   });
 
   it('without --ca-file the private CA is not trusted: undetermined, exit 3, a TLS check with a remedy', async () => {
-    const r = await runCli(['check-token', await oidc.token(), '--issuer', oidc.issuer, '-o', 'json']);
+    const r = await runCli(['check-token', await oidc.token(), '--issuer', oidc.issuer, '-o', 'json'], { env: NO_CLUSTER });
     const j = r.json();
     expect(r.code).toBe(3);
     expect(j).toMatchObject({ allowed: null, httpStatus: null, jwtStatus: null });

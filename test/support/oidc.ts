@@ -12,12 +12,13 @@ export interface OidcServer {
   port: number;
   /** Private JWKs currently served (public parts on jwks_uri). */
   kids: string[];
-  token(opts?: { scope?: string; resource?: string }): Promise<string>;
+  token(opts?: { scope?: string; resource?: string; clientId?: string }): Promise<string>;
   rotate(newKid: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 export const CLIENT_ID = 'omnia-test-client';
+export const NO_SUB_CLIENT_ID = 'omnia-test-client-nosub';
 const CLIENT_SECRET = 'omnia-test-secret-0123456789';
 export const AUDIENCE = 'https://agents.omnia.test';
 
@@ -37,10 +38,18 @@ export async function startOidc(tls: Pem, ca: string, opts: { kid?: string; port
     await new Promise<void>((res) => srv.listen(port, '127.0.0.1', () => res()));
     port = (srv.address() as AddressInfo).port;
     const provider = new Provider(`https://127.0.0.1:${port}`, {
-      clients: [{
-        client_id: CLIENT_ID, client_secret: CLIENT_SECRET, grant_types: ['client_credentials'],
+      clients: [CLIENT_ID, NO_SUB_CLIENT_ID].map((client_id) => ({
+        client_id, client_secret: CLIENT_SECRET, grant_types: ['client_credentials'],
         redirect_uris: [], response_types: [], token_endpoint_auth_method: 'client_secret_basic',
-      }],
+      })),
+      formats: {
+        customizers: {
+          // Many providers issue client-credentials tokens without sub: reproduce that for one client.
+          jwt: (_ctx: unknown, token: { clientId?: string }, jwt: { payload: Record<string, unknown> }) => {
+            if (token.clientId === NO_SUB_CLIENT_ID) delete jwt.payload['sub'];
+          },
+        },
+      },
       jwks: { keys: keys as never },
       scopes: ['agents:access', 'openid', 'profile'],
       features: {
@@ -77,7 +86,7 @@ export async function startOidc(tls: Pem, ca: string, opts: { kid?: string; port
           method: 'POST', ca,
           headers: {
             'content-type': 'application/x-www-form-urlencoded',
-            authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
+            authorization: `Basic ${Buffer.from(`${o.clientId ?? CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
           },
         }, (res) => {
           let data = '';

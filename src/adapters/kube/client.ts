@@ -188,9 +188,9 @@ export function collectionPath(t: ResourceType, namespace?: string): string {
 export const resourceName = (t: ResourceType) => (t.group ? `${t.plural}.${t.group}` : t.plural);
 
 /** List one kind in one namespace (or all); a 404 on the collection means the API is not served. */
-export async function listObjects(client: KubeClient, t: ResourceType, opts: { namespace?: string; labelSelector?: string } = {}): Promise<Record<string, unknown>[]> {
+export async function listObjects(client: KubeClient, t: ResourceType, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {}): Promise<Record<string, unknown>[]> {
   const r = await client.json<{ items?: Record<string, unknown>[] }>({
-    path: collectionPath(t, opts.namespace), query: { labelSelector: opts.labelSelector },
+    path: collectionPath(t, opts.namespace), query: { labelSelector: opts.labelSelector || undefined, fieldSelector: opts.fieldSelector },
     verb: 'list', resource: resourceName(t), ...(opts.namespace ? { namespace: opts.namespace } : {}),
   });
   return r.items ?? [];

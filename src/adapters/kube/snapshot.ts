@@ -14,6 +14,8 @@ export interface GatherOptions {
   podSelector: string;
   /** Skip pods (check-token without targets needs only policies). */
   pods?: boolean;
+  /** Only the pod with this name (check-token --pod). */
+  podName?: string;
 }
 
 export interface Gathered {
@@ -78,7 +80,7 @@ export async function gatherCluster(client: KubeClient, opts: GatherOptions): Pr
   const listPods = async () => {
     const lists = await Promise.all(podScopes.map(async (ns) => {
       try {
-        return await listObjects(client, PODS, { ...(ns ? { namespace: ns } : {}), labelSelector: opts.podSelector });
+        return await listObjects(client, PODS, { ...(ns ? { namespace: ns } : {}), labelSelector: opts.podSelector, ...(opts.podName ? { fieldSelector: `metadata.name=${opts.podName}` } : {}) });
       } catch (e) {
         if (e instanceof KubeApiError && e.failure === 'forbidden') {
           out.forbidden.push({ verb: 'list', resource: 'pods', ...(ns ? { namespace: ns } : {}) });
