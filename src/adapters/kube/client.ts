@@ -17,6 +17,7 @@ export interface RequestSpec {
   verb?: string;
   resource?: string;
   namespace?: string;
+  name?: string;
   /** 0: no limit (streams). */
   timeoutMs?: number;
 }
@@ -168,7 +169,7 @@ function httpError(status: number, body: string, spec: RequestSpec, server: stri
   const message = s.message ?? `HTTP ${status} for ${spec.method ?? 'GET'} ${spec.path}`;
   return new KubeApiError(failure, message, {
     status, ...(s.reason ? { reason: s.reason } : {}), ...(spec.verb ? { verb: spec.verb } : {}), ...(spec.resource ? { resource: spec.resource } : {}),
-    ...(spec.namespace ? { namespace: spec.namespace } : {}), server, body: s,
+    ...(spec.namespace ? { namespace: spec.namespace } : {}), ...(spec.name ? { name: spec.name } : {}), server, body: s,
   });
 }
 

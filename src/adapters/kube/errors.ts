@@ -15,7 +15,7 @@ export class KubeApiError extends Error {
   constructor(
     readonly failure: KubeApiFailure,
     message: string,
-    readonly info: { status?: number; reason?: string; verb?: string; resource?: string; namespace?: string; server?: string; body?: unknown } = {},
+    readonly info: { status?: number; reason?: string; verb?: string; resource?: string; namespace?: string; name?: string; server?: string; body?: unknown } = {},
   ) {
     super(message);
   }
