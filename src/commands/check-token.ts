@@ -214,6 +214,7 @@ condition that cannot be evaluated here) or the cluster cannot be reached.`;
       return { mode: 'jwks-file', jwks: { source: `inline jwks of ${refString(fromRule.ra)}`, text: fromRule.rule.jwks } };
     }
     if (skipNetwork) return { mode: 'none', noneReason: 'the token\'s issuer is not configured' };
+    this.progress('fetching the JWKS...');
     const { fetchText, DEFAULT_FETCH } = await import('../adapters/http/fetch.js');
     const opts = { ...DEFAULT_FETCH, timeoutMs, insecureSkipTlsVerify: Boolean(flags['insecure-skip-tls-verify']) };
     if (flags['ca-file']) {

@@ -65,6 +65,7 @@ cannot be reached or authenticated.`;
       const target = await loadKubeTarget({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
       const namespace = flags.namespace ?? target.namespace ?? 'omnia-system';
       const client = new KubeClient(target, this.durationMs('request-timeout', flags['request-timeout']));
+      this.progress(`reading ${flags['all-namespaces'] ? 'all namespaces' : namespace} from ${target.contextName}...`);
       try {
         const g = await gatherCluster(client, { namespaces: flags['all-namespaces'] ? 'all' : [namespace], rootNamespace: root, podSelector: selector });
         snapshot = {
@@ -83,6 +84,7 @@ cannot be reached or authenticated.`;
       const { DEFAULT_FETCH } = await import('../adapters/http/fetch.js');
       const { readFile } = await import('node:fs/promises');
       const opts = { ...DEFAULT_FETCH, timeoutMs: fetchTimeout, ...(flags['ca-file'] ? { ca: await readFile(flags['ca-file'], 'utf8') } : {}) };
+      this.progress(`fetching discovery and JWKS for ${snapshot.requestAuthentications.length} RequestAuthentication(s)...`);
       snapshot.jwksProbes = await Promise.all(issuerUses(snapshot.requestAuthentications).filter((u) => u.issuer).map((u) => probeIssuer(u, opts)));
     }
 

@@ -52,7 +52,23 @@ export abstract class BaseCommand extends Command {
     return process.stdout.isTTY ? process.stdout.columns || 120 : 0;
   }
 
+  private progressShown = false;
+
+  /** A transient progress line on stderr, only on a terminal (never in pipes, CI or JSON output). */
+  protected progress(message: string): void {
+    if (!process.stderr.isTTY || this.outputFormat === 'json' || process.env['CI']) return;
+    process.stderr.write(`\r\x1b[2K${message}`);
+    this.progressShown = true;
+  }
+
+  protected progressDone(): void {
+    if (!this.progressShown) return;
+    process.stderr.write('\r\x1b[2K');
+    this.progressShown = false;
+  }
+
   protected print(text: string): void {
+    this.progressDone();
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
@@ -74,6 +90,7 @@ export abstract class BaseCommand extends Command {
   }
 
   override async catch(err: unknown): Promise<void> {
+    this.progressDone();
     const e: CliError = toCliError(err);
     process.exitCode = e.exitCode;
     if (e.message === '') return; // a plain exit

@@ -46,6 +46,30 @@ export interface Cluster extends ClusterInfo {
   stop(): Promise<void>;
 }
 
+/** Restart kwok (the node agent): open log streams through the apiserver break, as on a kubelet restart. */
+export async function restartKwok(c: ClusterInfo): Promise<void> {
+  const r = spawnSync('bash', ['-c', `kill ${c.pids[2]}; for i in $(seq 50); do kill -0 ${c.pids[2]} 2>/dev/null || exit 0; sleep 0.1; done; kill -9 ${c.pids[2]}`]);
+  void r;
+  const args = JSON.parse(readFileSync(join(c.dir, 'kwok.args.json'), 'utf8')) as string[];
+  const out = openSync(join(c.dir, 'kwok.log'), 'a');
+  const p = spawn(c.binaries.kwok, args, { stdio: ['ignore', out, out], cwd: c.dir, detached: false });
+  c.pids[2] = p.pid!;
+  writeFileSync(join(c.dir, 'kwok.pid'), String(p.pid));
+  // wait until it serves again
+  const port = Number(/--server-address=127\.0\.0\.1:(\d+)/.exec(args.join(' '))![1]);
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((res) => {
+      const s = createServer();
+      s.once('error', () => res(true)); // port in use: kwok is listening
+      s.listen(port, '127.0.0.1', () => s.close(() => res(false)));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('kwok did not come back');
+}
+
 function log(msg: string): void {
   if (process.env['OMNIA_AUTH_HARNESS_QUIET'] !== '1') process.stderr.write(`[cluster] ${msg}\n`);
 }
@@ -182,27 +206,79 @@ function istioCrds(data: string): string {
 export interface StartOptions {
   /** Install the Istio CRDs (default true). */
   istioCrds?: boolean;
+  /** Use this (empty or new) directory instead of a temporary one. */
+  dir?: string;
+  /** Outlive this process (the demo): processes are detached; stop them with stopClusterDir(dir). */
+  detached?: boolean;
+}
+
+/** Stop a cluster started by another process (detached), from the pids in its directory. */
+export async function stopClusterDir(dir: string): Promise<boolean> {
+  const file = join(dir, 'cluster.json');
+  if (!existsSync(file)) return false;
+  const info = JSON.parse(readFileSync(file, 'utf8')) as ClusterInfo;
+  const pids = [...info.pids];
+  if (existsSync(join(dir, 'kwok.pid'))) pids.push(Number(readFileSync(join(dir, 'kwok.pid'), 'utf8')));
+  for (const pid of pids.reverse()) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      continue;
+    }
+    for (let i = 0; i < 50; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return true;
 }
 
 export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   const started = Date.now();
   const binaries = resolveBinaries();
-  const dir = mkdtempSync(join(tmpdir(), 'omnia-auth-cluster-'));
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'omnia-auth-cluster-'));
+  mkdirSync(dir, { recursive: true });
   const procs: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(procs.map((p) => terminate(p)));
+    // a kwok restarted by restartKwok() is not in procs: end it by its recorded pid
+    const pidFile = join(dir, 'kwok.pid');
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      try {
+        process.kill(pid, 'SIGTERM');
+        for (let i = 0; i < 50; i++) {
+          process.kill(pid, 0);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
   };
   const onExit = () => {
     for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
   };
-  process.once('exit', onExit);
+  if (!opts.detached) process.once('exit', onExit);
   try {
     makePki(dir);
     const [etcdPort, peerPort, apiPort, kwokPort, deadPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const spawnLogged = (name: string, bin: string, args: string[]) => {
       const out = openSync(join(dir, `${name}.log`), 'a');
-      const p = spawn(bin, args, { stdio: ['ignore', out, out], cwd: dir });
+      const p = spawn(bin, args, { stdio: ['ignore', out, out], cwd: dir, detached: Boolean(opts.detached) });
+      if (opts.detached) p.unref();
       procs.push(p);
       return p;
     };
@@ -244,12 +320,14 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     kc(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
 
     writeFileSync(join(dir, 'kwok.yaml'), kwokConfig(binaries.data));
-    const kwok = spawnLogged('kwok', binaries.kwok, [
+    const kwokArgs = [
       `--kubeconfig=${adminKubeconfig}`, `--config=${join(dir, 'kwok.yaml')}`, '--manage-all-nodes=true',
       '--node-ip=127.0.0.1', `--node-port=${kwokPort}`, `--server-address=127.0.0.1:${kwokPort}`,
       `--tls-cert-file=${join(dir, 'kwok.crt')}`, `--tls-private-key-file=${join(dir, 'kwok.key')}`,
       '--enable-crds=Logs,ClusterLogs,Exec,ClusterExec', '--cidr=10.244.0.0/16',
-    ]);
+    ];
+    writeFileSync(join(dir, 'kwok.args.json'), JSON.stringify(kwokArgs));
+    const kwok = spawnLogged('kwok', binaries.kwok, kwokArgs);
     kc(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'v1', kind: 'Node',
       metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME, type: 'kwok' }, annotations: { 'kwok.x-k8s.io/node': 'fake' } },

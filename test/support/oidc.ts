@@ -79,27 +79,8 @@ export async function startOidc(tls: Pem, ca: string, opts: { kid?: string; port
     issuer,
     port,
     get kids() { return kids; },
-    async token(o = {}) {
-      const body = new URLSearchParams({ grant_type: 'client_credentials', scope: o.scope ?? 'agents:access', resource: o.resource ?? AUDIENCE }).toString();
-      return new Promise<string>((resolve, reject) => {
-        const req = request(`${issuer}/token`, {
-          method: 'POST', ca,
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            authorization: `Basic ${Buffer.from(`${o.clientId ?? CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
-          },
-        }, (res) => {
-          let data = '';
-          res.on('data', (d) => (data += d));
-          res.on('end', () => {
-            const j = JSON.parse(data) as { access_token?: string };
-            if (res.statusCode !== 200 || !j.access_token) reject(new Error(`token endpoint: ${res.statusCode} ${data}`));
-            else resolve(j.access_token);
-          });
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
+    token(o = {}) {
+      return requestToken(issuer, ca, o);
     },
     async rotate(newKid) {
       await stopServer();
@@ -108,4 +89,28 @@ export async function startOidc(tls: Pem, ca: string, opts: { kid?: string; port
     },
     stop: stopServer,
   };
+}
+
+/** A token from the provider's token endpoint by a real client_credentials grant. */
+export function requestToken(issuer: string, ca: string, o: { scope?: string; resource?: string; clientId?: string } = {}): Promise<string> {
+  const body = new URLSearchParams({ grant_type: 'client_credentials', scope: o.scope ?? 'agents:access', resource: o.resource ?? AUDIENCE }).toString();
+  return new Promise<string>((resolve, reject) => {
+    const req = request(`${issuer}/token`, {
+      method: 'POST', ca,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${o.clientId ?? CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
+      },
+    }, (res) => {
+      let data = '';
+      res.on('data', (d) => (data += d));
+      res.on('end', () => {
+        const j = JSON.parse(data) as { access_token?: string };
+        if (res.statusCode !== 200 || !j.access_token) reject(new Error(`token endpoint: ${res.statusCode} ${data}`));
+        else resolve(j.access_token);
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -121,6 +121,7 @@ export class KubeClient {
   async stream(spec: RequestSpec): Promise<IncomingMessage> {
     const res = await this.open({ ...spec, timeoutMs: spec.timeoutMs ?? this.timeoutMs });
     const status = res.statusCode ?? 0;
+    if (this.trace) process.stderr.write(`[http] ${spec.method ?? 'GET'} ${this.url(spec).pathname}${this.url(spec).search} ${status} (stream)\n`);
     if (status >= 200 && status < 300) return res;
     const body = await readBody(res, 10_000, this.target.server).catch(() => '');
     throw httpError(status, body, spec, this.target.server);
