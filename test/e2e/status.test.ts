@@ -145,6 +145,19 @@ describe('status on a real cluster', () => {
     expect(r.json().error).toMatchObject({ code: 'unreachable' });
   });
 
+  it('credentials the API server rejects (401): exit 3, saying so', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const { parse, stringify } = await import('yaml');
+    const kc = parse(readFileSync(c.adminKubeconfig, 'utf8'));
+    kc.users[0].user = { token: 'not-a-valid-token' };
+    const f = join(dir, 'bad-token.kubeconfig');
+    writeFileSync(f, stringify(kc));
+    const r = await runCli(['status', '--kubeconfig', f, '-n', 'default']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('rejected the credentials (401 Unauthorized)');
+    expect(r.stderr).not.toContain('not-a-valid-token');
+  });
+
   it('a context that does not exist: exit 3, listing the contexts there are', async () => {
     const r = await runCli(['status', '--kubeconfig', c.adminKubeconfig, '--context', 'nope']);
     expect(r.code).toBe(3);
