@@ -135,11 +135,8 @@ from --jwks-uri, a provider preset, or the issuer's OIDC discovery.`;
     }
 
     // 3. cluster: preflight, diff, apply
-    const { loadKubeTarget } = await import('../adapters/kube/kubeconfig.js');
-    const { KubeClient } = await import('../adapters/kube/client.js');
     const apply = await import('../adapters/kube/apply.js');
-    const target = await loadKubeTarget({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
-    const client = new KubeClient(target, this.durationMs('request-timeout', flags['request-timeout']));
+    const { client } = await this.kube(flags);
     const s = this.style(flags);
     try {
       if (!flags['skip-preflight']) {
@@ -204,11 +201,8 @@ from --jwks-uri, a provider preset, or the issuer's OIDC discovery.`;
         return;
       }
     }
-    const { loadKubeTarget } = await import('../adapters/kube/kubeconfig.js');
-    const { KubeClient } = await import('../adapters/kube/client.js');
     const { deleteLabelled } = await import('../adapters/kube/apply.js');
-    const target = await loadKubeTarget({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
-    const client = new KubeClient(target, this.durationMs('request-timeout', flags['request-timeout']));
+    const { client } = await this.kube(flags);
     try {
       const selector = Object.entries(MANAGED_BY).map(([k, v]) => `${k}=${v}`).join(',');
       const deleted = await deleteLabelled(client, [

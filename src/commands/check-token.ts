@@ -4,6 +4,7 @@ import { decodeForDisplay } from '../core/jwt/parse.js';
 import { checkToken, type Check, type KeySourceFacts } from '../core/jwt/report.js';
 import { extractToken, type TokenSource } from '../core/jwt/token-input.js';
 import { AGENT_INSTANCE_LABEL, AGENT_LABEL, AGENT_LABEL_VALUE, DEFAULT_ROOT_NAMESPACE, refString, type JwtRule, type ObjectSet, type Pod, type RequestAuthentication } from '../core/istio/model.js';
+import { readStdin } from '../lib/stdin.js';
 import { BaseCommand, commonFlags, kubeFlags, outputFlag } from '../lib/base.js';
 import { CliError, UsageError } from '../lib/errors.js';
 import { renderCheckToken } from '../render/check-token.js';
@@ -126,11 +127,10 @@ condition that cannot be evaluated here) or the cluster cannot be reached.`;
       set = sortObjects(objects, namespace ?? 'default');
       set.pods = set.pods.filter((p) => (flags.pod ? p.name === flags.pod : labelsMatchSelector(selector, p.labels)) && (!namespace || p.namespace === namespace));
     } else {
-      const { loadKubeTarget } = await import('../adapters/kube/kubeconfig.js');
       const { KubeConfigError } = await import('../adapters/kube/errors.js');
-      let target;
+      let kube;
       try {
-        target = await loadKubeTarget({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
+        kube = await this.kube(flags);
       } catch (e) {
         if (e instanceof KubeConfigError && e.problem === 'no-config' && !targeted && !flags['no-token']) {
           // No cluster configured at all: check the token alone, and say so.
@@ -142,10 +142,9 @@ condition that cannot be evaluated here) or the cluster cannot be reached.`;
         }
         throw e;
       }
+      const { target, client } = kube;
       namespace ??= target.namespace ?? 'omnia-system';
-      const { KubeClient } = await import('../adapters/kube/client.js');
       const { gatherCluster } = await import('../adapters/kube/snapshot.js');
-      const client = new KubeClient(target, this.durationMs('request-timeout', flags['request-timeout']));
       try {
         const g = await gatherCluster(client, { namespaces: [namespace], rootNamespace: flags['root-namespace'], podSelector: flags.pod ? '' : selector, ...(flags.pod ? { podName: flags.pod } : {}) });
         if (g.missingApis.length) throw new CliError(`the cluster does not serve ${g.missingApis.join(', ')}: Istio is not installed`, 1, ['kubectl omnia-auth status'], 'no-istio');
@@ -259,11 +258,6 @@ function parseNow(value: string | undefined): number {
   return Math.floor(ms / 1000);
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 async function readTokenText(arg: string | undefined, file: string | undefined): Promise<string> {
   if (arg !== undefined && file !== undefined) throw new UsageError('give the token either as an argument or with --token-file, not both');

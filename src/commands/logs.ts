@@ -103,13 +103,10 @@ masked in every output. Reads a saved log with --file.`;
     }
 
     const sinceSeconds = Math.round(this.durationMs('since', flags.since) / 1000);
-    const { loadKubeTarget } = await import('../adapters/kube/kubeconfig.js');
-    const { KubeClient, listObjects } = await import('../adapters/kube/client.js');
     const { LogTailer, watchPods } = await import('../adapters/kube/logs.js');
-    const target = await loadKubeTarget({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
+    const { target, client } = await this.kube(flags);
     const namespace = flags['all-namespaces'] ? undefined : flags.namespace ?? target.namespace ?? 'omnia-system';
     const selector = [flags.selector ?? `${AGENT_LABEL}=${AGENT_LABEL_VALUE}`, ...(flags.agent ? [`${AGENT_INSTANCE_LABEL}=${flags.agent}`] : [])].join(',');
-    const client = new KubeClient(target, this.durationMs('request-timeout', flags['request-timeout']));
     const note = (msg: string) => process.stderr.write(`${this.stderrStyle(flags).dim(msg)}\n`);
 
     const tailer = new LogTailer(client, {
@@ -144,7 +141,6 @@ masked in every output. Reads a saved log with --file.`;
         initial.push({ pod: p, container: g.container });
       }
     }
-    void listObjects;
     if (initial.length === 0 && !flags.follow) note(`no running pod matches ${selector}${namespace ? ` in ${namespace}` : ''}`);
     if (flags.follow && initial.length > flags['max-log-requests']) {
       throw new UsageError(`following ${initial.length} streams, but --max-log-requests is ${flags['max-log-requests']}`, ['Narrow the selection (-n, --agent, -l) or raise --max-log-requests.']);

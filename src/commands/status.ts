@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { AGENT_INSTANCE_LABEL, AGENT_LABEL, AGENT_LABEL_VALUE, DEFAULT_ROOT_NAMESPACE, sortObjects } from '../core/istio/model.js';
 import { buildStatusReport, type Snapshot } from '../core/istio/analyze.js';
 import { atOrAbove, type Severity } from '../core/findings.js';
+import { readStdin } from '../lib/stdin.js';
 import { BaseCommand, commonFlags, kubeFlags, outputFlag } from '../lib/base.js';
 import { UsageError } from '../lib/errors.js';
 import { renderStatus } from '../render/status.js';
@@ -59,12 +60,9 @@ cannot be reached or authenticated.`;
         rootNamespace: root, scope: `manifests ${files.join(', ')}`, podSelector: selector, ...set, missingApis: [], forbidden: [], jwksProbes: [], podsComplete: true,
       };
     } else {
-      const { loadKubeTarget } = await import('../adapters/kube/kubeconfig.js');
-      const { KubeClient } = await import('../adapters/kube/client.js');
       const { gatherCluster } = await import('../adapters/kube/snapshot.js');
-      const target = await loadKubeTarget({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
+      const { target, client } = await this.kube(flags);
       const namespace = flags.namespace ?? target.namespace ?? 'omnia-system';
-      const client = new KubeClient(target, this.durationMs('request-timeout', flags['request-timeout']));
       this.progress(`reading ${flags['all-namespaces'] ? 'all namespaces' : namespace} from ${target.contextName}...`);
       try {
         const g = await gatherCluster(client, { namespaces: flags['all-namespaces'] ? 'all' : [namespace], rootNamespace: root, podSelector: selector });
@@ -97,8 +95,3 @@ cannot be reached or authenticated.`;
   }
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -80,6 +80,14 @@ export abstract class BaseCommand extends Command {
     process.exitCode = code;
   }
 
+  /** The kubeconfig target and a client for it, from --kubeconfig / --context / --request-timeout. */
+  protected async kube(flags: { kubeconfig?: string; context?: string; 'request-timeout': string }) {
+    const { loadKubeTarget } = await import('../adapters/kube/kubeconfig.js');
+    const { KubeClient } = await import('../adapters/kube/client.js');
+    const target = await loadKubeTarget({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
+    return { target, client: new KubeClient(target, this.durationMs('request-timeout', flags['request-timeout'])) };
+  }
+
   /** Parse a kubectl-style duration (500ms, 10s, 2m, 1h, or bare seconds) to milliseconds. */
   protected durationMs(flag: string, value: string): number {
     const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());

@@ -1,29 +1,21 @@
 // apply, built CLI, on the local control plane: server-side apply with real field managers,
 // real CEL validation, real conflicts; the JWKS preflight against a real OpenID provider.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyManifests, freshNamespace, kubectlSync } from '../cluster/harness.ts';
-import { makeCa, makeLeaf } from '../support/certs.js';
 import { runCli } from '../support/cli.js';
-import { AUDIENCE, startOidc, type OidcServer } from '../support/oidc.js';
+import { AUDIENCE, type OidcServer } from '../support/oidc.js';
+import { oidcFixture, type OidcFixture } from '../support/oidc-fixture.js';
 
 const c = inject('cluster');
-let dir: string;
+let fx: OidcFixture;
 let caFile: string;
 let oidc: OidcServer;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'omnia-auth-e2e-apply-'));
-  const ca = makeCa(dir, 'ca');
-  caFile = ca.certFile;
-  oidc = await startOidc(makeLeaf(dir, ca, 'oidc'), ca.cert, { kid: 'apply-key' });
+  fx = await oidcFixture('apply', 'apply-key');
+  ({ caFile, oidc } = fx);
 });
-afterAll(async () => {
-  await oidc?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fx?.close());
 
 const kubectl = (args: string[], input?: string) => kubectlSync(c.binaries.kubectl, c.adminKubeconfig, args, input);
 const applyCli = (ns: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>

@@ -1,35 +1,29 @@
 // check-token --agent: the whole Istio decision from the policies applied to the local
 // control plane, with tokens issued by a real OpenID provider over TLS.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyManifests, createAgentPods, freshNamespace } from '../cluster/harness.ts';
-import { makeCa, makeLeaf } from '../support/certs.js';
 import { chartObjects } from '../support/chart.js';
 import { runCli } from '../support/cli.js';
-import { AUDIENCE, NO_SUB_CLIENT_ID, startOidc, type OidcServer } from '../support/oidc.js';
+import { AUDIENCE, NO_SUB_CLIENT_ID, type OidcServer } from '../support/oidc.js';
+import { oidcFixture, type OidcFixture } from '../support/oidc-fixture.js';
 
 const c = inject('cluster');
+let fx: OidcFixture;
 let dir: string;
 let caFile: string;
 let oidc: OidcServer;
 let ns: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'omnia-auth-e2e-ctp-'));
-  const ca = makeCa(dir, 'ca');
-  caFile = ca.certFile;
-  oidc = await startOidc(makeLeaf(dir, ca, 'oidc'), ca.cert, { kid: 'policy-key' });
+  fx = await oidcFixture('ctp', 'policy-key');
+  ({ dir, caFile, oidc } = fx);
   ns = freshNamespace(c, 'ctp');
   applyManifests(c, chartObjects({ namespace: ns, issuer: oidc.issuer, jwksUri: `${oidc.issuer}/jwks`, audiences: [AUDIENCE] }));
   createAgentPods(c, [{ namespace: ns, agent: 'support-bot', name: 'support-bot-0' }, { namespace: ns, agent: 'plain', name: 'plain-0', sidecar: false }]);
 }, 120_000);
 
-afterAll(async () => {
-  await oidc?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fx?.close());
 
 const check = (args: string[]) => runCli(['check-token', ...args, '--kubeconfig', c.adminKubeconfig, '-n', ns, '--agent', 'support-bot', '--ca-file', caFile, '-o', 'json']);
 

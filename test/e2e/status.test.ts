@@ -1,34 +1,30 @@
 // status, built CLI, against the local control plane (real objects, real RBAC, real CRDs)
 // and a real OpenID provider over TLS for the JWKS checks.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyManifests, createAgentPods, freshNamespace, startCluster, type Cluster } from '../cluster/harness.ts';
-import { makeCa, makeLeaf } from '../support/certs.js';
 import { accessLogTelemetry, chartObjects } from '../support/chart.js';
 import { runCli } from '../support/cli.js';
-import { AUDIENCE, startOidc, type OidcServer } from '../support/oidc.js';
+import { AUDIENCE, type OidcServer } from '../support/oidc.js';
+import { oidcFixture, type OidcFixture } from '../support/oidc-fixture.js';
 
 const c = inject('cluster');
+let fx: OidcFixture;
 let dir: string;
 let caFile: string;
 let oidc: OidcServer;
 let bare: Cluster;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'omnia-auth-e2e-status-'));
-  const ca = makeCa(dir, 'ca');
-  caFile = ca.certFile;
-  oidc = await startOidc(makeLeaf(dir, ca, 'oidc'), ca.cert, { kid: 'status-key' });
+  fx = await oidcFixture('status', 'status-key');
+  ({ dir, caFile, oidc } = fx);
   bare = await startCluster({ istioCrds: false });
 }, 120_000);
 
 afterAll(async () => {
-  await oidc?.stop();
   await bare?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await fx?.close();
 });
 
 const status = (args: string[], kubeconfig = c.adminKubeconfig, env: NodeJS.ProcessEnv = {}) =>
