@@ -19,8 +19,9 @@ modver() { # go.mod file, module path: the required version (block or single-lin
 k8s_version=$(modver "$here/kube/go.mod" k8s.io/kubernetes)
 etcd_version=$(modver "$here/etcd/go.mod" go.etcd.io/etcd/server/v3)
 kwok_version=$(modver "$here/kwok/go.mod" sigs.k8s.io/kwok)
+krew_version=$(modver "$here/krew/go.mod" sigs.k8s.io/krew)
 istio_version=$(modver "$here/istio/go.mod" istio.io/api)
-for v in "$k8s_version" "$etcd_version" "$kwok_version" "$istio_version"; do
+for v in "$k8s_version" "$etcd_version" "$kwok_version" "$istio_version" "$krew_version"; do
   [ -n "$v" ] || { echo "build.sh: cannot read a pinned version from test/cluster/*/go.mod" >&2; exit 1; }
 done
 dir="$cache/k8s-$k8s_version-etcd-$etcd_version-kwok-$kwok_version-istio-$istio_version"
@@ -62,6 +63,8 @@ if need etcd TEST_ASSET_ETCD; then build etcd go.etcd.io/etcd/server/v3 etcd; fi
 if need kube-apiserver TEST_ASSET_KUBE_APISERVER; then build kube k8s.io/kubernetes/cmd/kube-apiserver kube-apiserver "$vld"; fi
 if need kubectl TEST_ASSET_KUBECTL; then build kube k8s.io/kubernetes/cmd/kubectl kubectl "$vld"; fi
 if need kwok TEST_ASSET_KWOK; then build kwok sigs.k8s.io/kwok/cmd/kwok kwok; fi
+# krew (tests of the plugin manifest); its own version in the name, so the other binaries stay cached
+if [ ! -x "$dir/krew-$krew_version" ] && command -v go >/dev/null 2>&1; then build krew sigs.k8s.io/krew/cmd/krew "krew-$krew_version"; fi
 
 # Data files taken from the pinned modules (never committed): Istio CRDs, kwok stages and CRDs.
 data="$dir/data"
