@@ -74,7 +74,8 @@ masked in every output. Reads a saved log with --file.`;
     if (flags.file !== undefined) {
       if (flags.follow) throw new UsageError('--file reads a saved log: --follow does not apply');
       const { createReadStream } = await import('node:fs');
-      const { LineScanner } = await import('../core/access-log/scan.js');
+      const { LineScanner, quickAccess } = await import('../core/access-log/scan.js');
+      const { classifyDetails, redactSecrets } = await import('../core/access-log/classify.js');
       const input = flags.file === '-' ? process.stdin : createReadStream(flags.file, { highWaterMark: 256 << 10 });
       const scanner = new LineScanner((line, accessLine) => {
         if (line === null) {
@@ -84,6 +85,16 @@ masked in every output. Reads a saved log with --file.`;
         }
         const p = splitPodPrefix(line);
         const t = splitKubeTimestamp(p.text);
+        if (this.quiet) {
+          // summary only: three fields and a memoised classification, no record, no event
+          const a = quickAccess(t.text);
+          if (a) {
+            const c = classifyDetails(a.code, a.details);
+            if (c.kind === 'other') summarizer.countAccessLine();
+            else summarizer.addFields(c.kind, c.reason, c.policy, p.pod ?? '(unknown)', redactSecrets(a.path));
+            return;
+          }
+        }
         handle({ namespace: null, pod: p.pod, container: p.container }, t.ts, t.text);
       }, this.showAll);
       try {

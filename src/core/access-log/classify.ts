@@ -110,6 +110,20 @@ export function classify(r: LogRecord, src: Source): LogEvent | null {
 
 export const isAuthFailure = (e: LogEvent) => e.kind !== 'other';
 
+const detailsCache = new Map<string, Pick<LogEvent, 'kind' | 'reason' | 'policy' | 'rule'>>();
+
+/** kind, reason, policy and rule of an access line from its code and details (memoised). */
+export function classifyDetails(code: number, details: string): Pick<LogEvent, 'kind' | 'reason' | 'policy' | 'rule'> {
+  const key = `${code} ${details}`;
+  let v = detailsCache.get(key);
+  if (!v) {
+    const e = classify({ type: 'access', format: 'text', time: null, method: null, path: null, protocol: null, code, flags: null, details, authority: null, requestId: null, userAgent: null }, { namespace: null, pod: null, container: null, ts: null })!;
+    v = { kind: e.kind, reason: e.reason, policy: e.policy, rule: e.rule };
+    if (detailsCache.size < 10_000) detailsCache.set(key, v);
+  }
+  return v;
+}
+
 export function remedyForEvent(e: Pick<LogEvent, 'kind' | 'reason' | 'policy'>): string {
   switch (e.kind) {
     case 'jwt':
@@ -163,6 +177,11 @@ export class Summarizer {
 
   countAccessLine(): void {
     this.accessLines++;
+  }
+
+  /** add() for the summary-only path: the fields it counts, no event object. */
+  addFields(kind: EventKind, reason: string, policy: string | null, pod: string, path: string | null): void {
+    this.add({ kind, reason, policy, pod, namespace: null, path, time: null, container: null, httpStatus: null, rule: null, method: null, authority: null, requestId: null }, true);
   }
 
   summary(): Summary {

@@ -3,6 +3,7 @@
 // kept are re-decoded as UTF-8 when they hold non-ASCII bytes. Each line gets a cheap look (the status code
 // of an access line, a few markers otherwise) and only lines that can be auth failures (or
 // all, with --all) are cut out and parsed.
+import { isAscii } from 'node:buffer';
 
 const MARKERS = ['access_denied', ' 401 ', ' 403 ', '"response_code":401', '"response_code":403', 'envoy jwt', 'envoy rbac', '][jwt]', '][rbac]', 'jwks', 'JWKS', 'JWT public key'];
 
@@ -68,7 +69,11 @@ export class LineScanner {
   /** onLine gets the line when it may matter (or with all), else null and whether it was an access line. */
   constructor(private readonly onLine: (line: string | null, accessLine: boolean) => void, private readonly all = false) {}
 
+  private ascii = true;
+
   feed(chunk: Buffer | string): void {
+    // an all-ASCII chunk (the usual case) needs no UTF-8 re-decoding of its lines
+    this.ascii = (typeof chunk === 'string' || isAscii(chunk)) && !/[\u0080-\u00ff]/.test(this.carry);
     const text = this.carry + (typeof chunk === 'string' ? chunk : chunk.toString('latin1'));
     let start = 0;
     for (;;) {
@@ -84,17 +89,18 @@ export class LineScanner {
   private one(text: string, start: number, end: number): void {
     if (end <= start) return;
     if (this.all) {
-      this.onLine(utf8(text.slice(start, end)), false);
+      this.onLine(this.ascii ? text.slice(start, end) : utf8(text.slice(start, end)), false);
       return;
     }
     const v = look(text, start, end);
-    if (v === Look.Matters) this.onLine(utf8(text.slice(start, end)), false);
+    if (v === Look.Matters) this.onLine(this.ascii ? text.slice(start, end) : utf8(text.slice(start, end)), false);
     else this.onLine(null, v === Look.AccessIgnore);
   }
 
   end(): void {
     const rest = this.carry;
     this.carry = '';
+    this.ascii = false;
     if (rest) this.one(rest, 0, rest.length);
   }
 }
@@ -103,4 +109,24 @@ export class LineScanner {
 function utf8(latin1: string): string {
   // eslint-disable-next-line no-control-regex
   return /[\u0080-\u00ff]/.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
+}
+
+/**
+ * The three fields a summary needs from a TEXT access line (code, details, path), without
+ * building a record; undefined when the line is not in that layout.
+ */
+export function quickAccess(t: string): { code: number; details: string; path: string } | undefined {
+  const rb = t.indexOf('] "');
+  if (rb < 1 || t.charCodeAt(0) !== 0x5b) return undefined;
+  const q = t.indexOf('" ', rb + 3);
+  if (q === -1 || t.charCodeAt(q + 5) !== 0x20) return undefined;
+  const code = Number(t.slice(q + 2, q + 5));
+  const flagsEnd = t.indexOf(' ', q + 6);
+  if (flagsEnd === -1) return undefined;
+  const detailsEnd = t.indexOf(' ', flagsEnd + 1);
+  const details = detailsEnd === -1 ? t.slice(flagsEnd + 1) : t.slice(flagsEnd + 1, detailsEnd);
+  const s1 = t.indexOf(' ', rb + 3);
+  const s2 = s1 === -1 || s1 > q ? -1 : t.indexOf(' ', s1 + 1);
+  const path = s1 === -1 || s1 > q ? '' : t.slice(s1 + 1, s2 === -1 || s2 > q ? q : s2);
+  return Number.isFinite(code) ? { code, details, path } : undefined;
 }
