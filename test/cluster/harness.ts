@@ -52,7 +52,7 @@ export async function restartKwok(c: ClusterInfo): Promise<void> {
   void r;
   const args = JSON.parse(readFileSync(join(c.dir, 'kwok.args.json'), 'utf8')) as string[];
   const out = openSync(join(c.dir, 'kwok.log'), 'a');
-  const p = spawn(c.binaries.kwok, args, { stdio: ['ignore', out, out], cwd: c.dir, detached: false });
+  const p = spawn(c.binaries.kwok, args, { stdio: ['ignore', out, out], cwd: c.dir, detached: false, env: { ...process.env, PATH: `${join(HERE, 'standins')}:${process.env['PATH']}` } });
   c.pids[2] = p.pid!;
   writeFileSync(join(c.dir, 'kwok.pid'), String(p.pid));
   // wait until it serves again
@@ -277,7 +277,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     const [etcdPort, peerPort, apiPort, kwokPort, deadPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const spawnLogged = (name: string, bin: string, args: string[]) => {
       const out = openSync(join(dir, `${name}.log`), 'a');
-      const p = spawn(bin, args, { stdio: ['ignore', out, out], cwd: dir, detached: Boolean(opts.detached) });
+      // kwok runs Exec commands on this machine: give it the test stand-ins (pilot-agent) first on PATH
+      const env = name === 'kwok' ? { ...process.env, PATH: `${join(HERE, 'standins')}:${process.env['PATH']}` } : process.env;
+      const p = spawn(bin, args, { stdio: ['ignore', out, out], cwd: dir, detached: Boolean(opts.detached), env });
       if (opts.detached) p.unref();
       procs.push(p);
       return p;
@@ -452,4 +454,12 @@ export function appendLog(c: ClusterInfo, namespace: string, pod: string, contai
 export function applyManifests(c: ClusterInfo, manifests: object[] | string, kubeconfigPath = c.adminKubeconfig): string {
   const input = typeof manifests === 'string' ? manifests : JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests });
   return kubectlSync(c.binaries.kubectl, kubeconfigPath, ['apply', '-f', '-'], input);
+}
+
+/** kwok Exec objects: `kubectl exec` into these pods runs commands on this machine, with env. */
+export function execObjects(namespace: string, pods: string[], env: (pod: string) => Record<string, string>): object[] {
+  return pods.map((pod) => ({
+    apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Exec', metadata: { name: pod, namespace },
+    spec: { execs: [{ containers: ['istio-proxy'], local: { envs: Object.entries(env(pod)).map(([name, value]) => ({ name, value })) } }] },
+  }));
 }

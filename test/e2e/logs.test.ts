@@ -131,3 +131,25 @@ describe('logs on a real cluster', () => {
     expect(e.time).toMatch(/^2\d{3}-/);
   });
 });
+
+describe('logs --debug (through pods/exec; Envoy itself is a stand-in, see test/cluster/standins)', () => {
+  it('raises jwt and rbac to debug on each sidecar while following, and restores them on Ctrl-C', async () => {
+    const { applyManifests, execObjects } = await import('../cluster/harness.ts');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const ns = freshNamespace(c, 'logsdbg');
+    createAgentPods(c, [{ namespace: ns, agent: 'bot', name: 'bot-0' }, { namespace: ns, agent: 'bot', name: 'bot-1' }]);
+    const state = (pod: string) => join(c.dir, `levels-${ns}-${pod}`);
+    applyManifests(c, execObjects(ns, ['bot-0', 'bot-1'], (pod) => ({ OMNIA_STANDIN_LEVELS: state(pod) })));
+    await new Promise((r) => setTimeout(r, 1000)); // kwok picks up the Exec objects
+    const f = follow(['-n', ns, '--debug']);
+    await f.waitFor(() => (f.stderr().match(/envoy loggers jwt=debug&rbac=debug/g) ?? []).length === 2, 'both sidecars raised to debug', 30_000);
+    for (const pod of ['bot-0', 'bot-1']) expect(readFileSync(state(pod), 'utf8')).toMatch(/jwt: debug\nrbac: debug/);
+    const r = await f.stop();
+    expect(r.code).toBe(0);
+    for (const pod of ['bot-0', 'bot-1']) {
+      expect(readFileSync(state(pod), 'utf8')).toMatch(/jwt: warning\nrbac: warning/);
+      expect(readFileSync(`${state(pod)}.calls`, 'utf8').trim().split('\n').at(-1)).toBe('request POST logging?jwt=warning&rbac=warning');
+    }
+  }, 90_000);
+});
