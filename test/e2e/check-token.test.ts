@@ -154,3 +154,15 @@ describe('check-token against a misbehaving JWKS server: each failure is its own
     }
   });
 });
+
+describe('colour', () => {
+  const offline = ['check-token', '--token-file', 'examples/token.txt', '--issuer', 'https://idp.example.com/', '--jwks-file', 'examples/jwks.json', '--now', '2026-12-03T13:30:00Z'];
+  it('plain when not on a terminal, ANSI with --color always, none with --color never', async () => {
+    const plain = await runCli(offline, { env: { NO_COLOR: '' } });
+    expect(plain.stdout).not.toContain('\u001b[');
+    const forced = await runCli([...offline, '--color', 'always'], { env: { NO_COLOR: '' } });
+    expect(forced.stdout).toContain('\u001b[31mIstio would answer 401 Jwt is expired\u001b[39m');
+    const never = await runCli([...offline, '--color', 'never']);
+    expect(never.stdout).not.toContain('\u001b[');
+  });
+});
