@@ -38,7 +38,8 @@ need() { # name, env var that overrides it
 if ! command -v go >/dev/null 2>&1; then
   if need etcd TEST_ASSET_ETCD || need kube-apiserver TEST_ASSET_KUBE_APISERVER || need kubectl TEST_ASSET_KUBECTL || need kwok TEST_ASSET_KWOK; then
     echo "build.sh: Go is not installed and prebuilt binaries are missing." >&2
-    echo "  Install Go >= 1.26, or set KUBEBUILDER_ASSETS to a directory holding etcd, kube-apiserver, kubectl (and TEST_ASSET_KWOK)." >&2
+    echo "  Install Go >= 1.26, or set KUBEBUILDER_ASSETS to a directory holding etcd, kube-apiserver, kubectl," >&2
+    echo "  plus TEST_ASSET_KWOK=<kwok> and OMNIA_AUTH_TESTDATA=<dir with istio-crds.yaml and kwok/{stage,crd}>." >&2
     exit 1
   fi
 fi
