@@ -1,5 +1,4 @@
 import { Flags } from '@oclif/core';
-import { readFile } from 'node:fs/promises';
 import { FIELD_MANAGER, MANAGED_BY, DEFAULT_EXCLUDE_PATHS, generate, helmValues, type AuthConfig, type K8sObject } from '../core/manifests/generate.js';
 import { PROVIDERS, PresetError, preset, type Provider } from '../core/manifests/presets.js';
 import { validateConfig } from '../core/manifests/validate.js';
@@ -64,8 +63,8 @@ from --jwks-uri, a provider preset, or the issuer's OIDC discovery.`;
     const namespace = flags.namespace ?? 'omnia-system';
     const dryRun = flags['dry-run'] as 'none' | 'client' | 'server';
     const fetchOpts = async () => {
-      const { DEFAULT_FETCH } = await import('../adapters/http/fetch.js');
-      return { ...DEFAULT_FETCH, timeoutMs: this.durationMs('timeout', flags.timeout), ...(flags['ca-file'] ? { ca: await readFile(flags['ca-file'], 'utf8') } : {}) };
+      const { fetchOptions } = await import('../lib/keys.js');
+      return fetchOptions({ timeoutMs: this.durationMs('timeout', flags.timeout), ...(flags['ca-file'] ? { caFile: flags['ca-file'] } : {}) });
     };
 
     if (flags.disable) {

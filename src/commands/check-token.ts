@@ -214,36 +214,25 @@ condition that cannot be evaluated here) or the cluster cannot be reached.`;
     }
     if (skipNetwork) return { mode: 'none', noneReason: 'the token\'s issuer is not configured' };
     this.progress('fetching the JWKS...');
-    const { fetchText, DEFAULT_FETCH } = await import('../adapters/http/fetch.js');
-    const opts = { ...DEFAULT_FETCH, timeoutMs, insecureSkipTlsVerify: Boolean(flags['insecure-skip-tls-verify']) };
-    if (flags['ca-file']) {
-      try {
-        Object.assign(opts, { ca: await readFile(flags['ca-file'], 'utf8') });
-      } catch {
-        throw new UsageError(`cannot read --ca-file ${flags['ca-file']}`);
-      }
-    }
+    const { fetchKeys, fetchOptions } = await import('../lib/keys.js');
+    const opts = await fetchOptions({ timeoutMs, ...(flags['ca-file'] ? { caFile: flags['ca-file'] } : {}), insecure: Boolean(flags['insecure-skip-tls-verify']) });
     const uri = flags['jwks-uri'] ?? fromRule?.rule.jwksUri;
     if (uri) {
-      const f = await fetchText(uri, opts);
-      return { mode: 'jwks-uri', jwks: { source: uri, fetch: f, ...(f.ok ? { text: f.body } : {}) } };
+      const k = await fetchKeys({ jwksUri: uri, discover: false }, opts);
+      return { mode: 'jwks-uri', jwks: { source: uri, fetch: k.jwks!, ...(k.jwks!.ok ? { text: k.jwks!.body } : {}) } };
     }
     const tokenIss = decodeForDisplay(token).claims?.['iss'];
     const from = issuer ?? (typeof tokenIss === 'string' && tokenIss !== '' ? tokenIss : undefined);
     if (from === undefined) {
       return { mode: 'none', noneReason: 'no --issuer, --jwks-uri or --jwks-file, and the token carries no iss to discover from' };
     }
-    const { fetchDiscovery } = await import('../adapters/http/oidc.js');
-    const d = await fetchDiscovery(from, opts);
+    const k = await fetchKeys({ issuer: from, discover: true }, opts);
+    const d = k.discovery!;
     const facts: KeySourceFacts = {
       mode: 'discovery',
       discovery: { issuer: from, fromToken: issuer === undefined, fetch: d, ...(d.ok && d.document ? { document: d.document } : {}), ...(d.ok && d.invalid ? { invalid: d.invalid } : {}) },
     };
-    const jwksUri = d.ok && d.document && typeof d.document['jwks_uri'] === 'string' ? d.document['jwks_uri'] : undefined;
-    if (jwksUri !== undefined) {
-      const f = await fetchText(jwksUri, opts);
-      facts.jwks = { source: jwksUri, fetch: f, ...(f.ok ? { text: f.body } : {}) };
-    }
+    if (k.jwks && k.jwksUri) facts.jwks = { source: k.jwksUri, fetch: k.jwks, ...(k.jwks.ok ? { text: k.jwks.body } : {}) };
     return facts;
   }
 }

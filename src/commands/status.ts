@@ -79,9 +79,8 @@ cannot be reached or authenticated.`;
     const checkJwks = flags['check-jwks'] ?? !flags.filename?.length;
     if (checkJwks && snapshot.requestAuthentications.length) {
       const { probeIssuer, issuerUses } = await import('../lib/jwks-probe.js');
-      const { DEFAULT_FETCH } = await import('../adapters/http/fetch.js');
-      const { readFile } = await import('node:fs/promises');
-      const opts = { ...DEFAULT_FETCH, timeoutMs: fetchTimeout, ...(flags['ca-file'] ? { ca: await readFile(flags['ca-file'], 'utf8') } : {}) };
+      const { fetchOptions } = await import('../lib/keys.js');
+      const opts = await fetchOptions({ timeoutMs: fetchTimeout, ...(flags['ca-file'] ? { caFile: flags['ca-file'] } : {}) });
       this.progress(`fetching discovery and JWKS for ${snapshot.requestAuthentications.length} RequestAuthentication(s)...`);
       snapshot.jwksProbes = await Promise.all(issuerUses(snapshot.requestAuthentications).filter((u) => u.issuer).map((u) => probeIssuer(u, opts)));
     }

@@ -1,7 +1,7 @@
 // Discovery and JWKS reachability per issuer, from this machine, for status and apply:
 // the same HTTP adapter and JWKS rules as check-token.
-import { DEFAULT_FETCH, fetchText, type FetchOptions } from '../adapters/http/fetch.js';
-import { fetchDiscovery } from '../adapters/http/oidc.js';
+import { DEFAULT_FETCH, type FetchOptions } from '../adapters/http/fetch.js';
+import { fetchKeys } from './keys.js';
 import type { JwksProbe } from '../core/istio/analyze.js';
 import { parseJwks, usableKeys } from '../core/jwt/jwks.js';
 import { fetchFailureRemedy } from '../core/jwt/report.js';
@@ -15,7 +15,9 @@ export interface IssuerUse {
 
 export async function probeIssuer(u: IssuerUse, opts: FetchOptions = DEFAULT_FETCH): Promise<JwksProbe> {
   const probe: JwksProbe = { issuer: u.issuer, usedBy: u.usedBy, ...(u.jwksUri ? { configuredJwksUri: u.jwksUri } : {}) };
-  const d = await fetchDiscovery(u.issuer, opts);
+  // inline keys need no fetch; discovery still tells whether the issuer is the provider's
+  const k = await fetchKeys({ issuer: u.issuer, discover: true, ...(u.jwks === undefined && u.jwksUri ? { jwksUri: u.jwksUri } : {}) }, opts);
+  const d = k.discovery!;
   if (!d.ok) probe.discovery = { ok: false, url: d.url, problem: d.message };
   else if (d.invalid && !d.document) probe.discovery = { ok: false, url: d.url, problem: d.invalid };
   else {
@@ -37,9 +39,9 @@ export async function probeIssuer(u: IssuerUse, opts: FetchOptions = DEFAULT_FET
     judge('inline jwks', u.jwks);
     return probe;
   }
-  const uri = u.jwksUri ?? probe.discovery?.jwksUri;
-  if (!uri) return probe;
-  const f = await fetchText(uri, opts);
+  const f = k.jwks;
+  const uri = k.jwksUri;
+  if (!f || !uri) return probe;
   if (!f.ok) probe.jwks = { ok: false, uri, keys: 0, problem: f.message, remedy: fetchFailureRemedy({ ok: false, url: uri, ms: f.ms, failure: f.failure, ...(f.status ? { status: f.status } : {}) }, 'JWKS', opts.timeoutMs) };
   else judge(uri, f.body);
   return probe;
