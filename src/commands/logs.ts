@@ -113,6 +113,15 @@ masked in every output. Reads a saved log with --file.`;
       return;
     }
 
+    // Ctrl-C at any point from here (even while --debug is setting levels) ends cleanly
+    let interrupted = false;
+    let onInterrupt: (() => void) | undefined;
+    const interrupt = () => {
+      interrupted = true;
+      onInterrupt?.();
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
     const sinceSeconds = Math.round(this.durationMs('since', flags.since) / 1000);
     const { LogTailer, watchPods } = await import('../adapters/kube/logs.js');
     const { target, client } = await this.kube(flags);
@@ -179,6 +188,8 @@ masked in every output. Reads a saved log with --file.`;
     const watchSignal: { stopped: boolean; res?: import('node:http').IncomingMessage } = { stopped: false };
 
     if (!flags.follow) {
+      onInterrupt = () => tailer.stop();
+      if (interrupted) tailer.stop();
       // bounded concurrency: at most --max-log-requests streams at once
       const queue = [...initial];
       const workers = Array.from({ length: Math.max(1, Math.min(flags['max-log-requests'], queue.length)) }, async () => {
@@ -202,8 +213,8 @@ masked in every output. Reads a saved log with --file.`;
         if (interval) clearInterval(interval);
         void finish().then(resolve);
       };
-      process.once('SIGINT', end);
-      process.once('SIGTERM', end);
+      onInterrupt = end;
+      if (interrupted) end();
       groups.forEach((g, i) => {
         void watchPods(client, g.path, g.selector, listRv[i]!, (ev) => {
           const p = ev.object as PodObj;
