@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { decodeForDisplay } from '../core/jwt/parse.js';
 import { checkToken, type Check, type KeySourceFacts } from '../core/jwt/report.js';
 import { extractToken, type TokenSource } from '../core/jwt/token-input.js';
-import { AGENT_INSTANCE_LABEL, AGENT_LABEL, AGENT_LABEL_VALUE, DEFAULT_ROOT_NAMESPACE, refString, type JwtRule, type ObjectSet, type Pod, type RequestAuthentication } from '../core/istio/model.js';
+import { AGENT_INSTANCE_LABEL, AGENT_LABEL, AGENT_LABEL_VALUE, DEFAULT_ROOT_NAMESPACE, refString, type JwtRule, type ObjectSet, type RequestAuthentication } from '../core/istio/model.js';
 import { readStdin } from '../lib/stdin.js';
 import { BaseCommand, commonFlags, kubeFlags, outputFlag } from '../lib/base.js';
 import { CliError, UsageError } from '../lib/errors.js';
@@ -163,24 +163,9 @@ condition that cannot be evaluated here) or the cluster cannot be reached.`;
       throw new CliError(`no target pod: nothing matches ${flags.pod ? `pod ${flags.pod}` : selector}${namespace ? ` in namespace ${namespace}` : ''}`, 1,
         ['kubectl omnia-auth status -A   (where are the agents?)', 'Choose the namespace (-n), the agent (--agent) or a pod (--pod).'], 'no-target');
     }
-    const { appliesTo } = await import('../core/istio/select.js');
-    const root = flags['root-namespace'];
-    const policiesOf = (p: Pod) => ({
-      ras: set.requestAuthentications.filter((r) => appliesTo(r, p, root)),
-      aps: set.authorizationPolicies.filter((a) => appliesTo(a, p, root)),
-    });
-    const pod = pods[0]!;
-    const { ras, aps } = policiesOf(pod);
-    const key = (x: ReturnType<typeof policiesOf>) => [...x.ras, ...x.aps].map(refString).sort().join(',');
-    const differing = pods.filter((p) => key(policiesOf(p)) !== key({ ras, aps }));
-    extraChecks.push({
-      id: 'target', status: differing.length ? 'warn' : 'pass',
-      message: `evaluated for pod ${refString(pod)}${pods.length > 1 ? ` (${pods.length} pods match)` : ''}${pod.hasSidecar ? '' : '; it has NO istio-proxy sidecar, so nothing is enforced there'}` +
-        (differing.length ? `; ${differing.length} other pod(s) have other policies, e.g. ${refString(differing[0]!)}: check them with --pod` : ''),
-      ...(pod.hasSidecar ? {} : { remedy: 'Inject the sidecar (istio-injection=enabled) and restart the pod.' }),
-    });
-
-    const { pickJwtRule, checkRequest } = await import('../core/istio/check-request.js');
+    const { chooseTarget, pickJwtRule, checkRequest } = await import('../core/istio/check-request.js');
+    const { pod, ras, aps, checks: targetChecks } = chooseTarget(pods, set, flags['root-namespace']);
+    extraChecks.push(...targetChecks);
     const pick = pickJwtRule(token, ras);
     const rule = pick.kind === 'rule' ? pick : undefined;
     const keySource: KeySourceFacts = pick.kind === 'rule' || pick.kind === 'unknown-issuer'
@@ -191,9 +176,6 @@ condition that cannot be evaluated here) or the cluster cannot be reached.`;
       request: { path: flags.path, method: flags.method, ...(flags.host ? { host: flags.host } : {}), ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.origin ? { origin: flags.origin } : {}), tokenLocation: flags['token-location'] as 'header' | 'query' },
       workload: refString(pod), ras, aps, pick, keySource, now, timeoutMs, extraChecks,
     });
-    if (!pod.hasSidecar) {
-      result.checks.push({ id: 'sidecar', status: 'fail', message: 'the target pod has no istio-proxy: Istio enforces nothing, every request reaches the agent', remedy: 'Inject the sidecar and restart the pod.' });
-    }
     await render(result);
   }
 

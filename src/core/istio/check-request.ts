@@ -6,7 +6,8 @@ import { checkToken, type Check, type CheckTokenResult, type KeySourceFacts } fr
 import { JwtStatus } from '../jwt/status.js';
 import { redactToken, type TokenSource } from '../jwt/token-input.js';
 import { DEFAULT_SPACE_DELIMITED, decide, type AuthzDecision, type PolicyTrace } from './authz.js';
-import { refString, type AuthorizationPolicy, type JwtRule, type RequestAuthentication } from './model.js';
+import { refString, type AuthorizationPolicy, type JwtRule, type ObjectSet, type Pod, type RequestAuthentication } from './model.js';
+import { appliesTo } from './select.js';
 
 export interface RequestShape {
   path: string;
@@ -84,7 +85,7 @@ export function claimHeaders(rule: JwtRule, claims: Record<string, unknown>): Re
   for (const { header, claim } of rule.outputClaimToHeaders) {
     let v: unknown = claims;
     for (const part of claim.split('.')) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[part] : undefined;
-    out[header.toLowerCase()] = typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(Number.isInteger(v) ? v : v) : typeof v === 'boolean' ? String(v) : null;
+    out[header.toLowerCase()] = typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'boolean' ? String(v) : null;
   }
   return out;
 }
@@ -176,4 +177,33 @@ function describeLocations(r: JwtRule): string {
     ...r.fromCookies.map((c) => `cookie ${c}`),
   ];
   return parts.join(', ');
+}
+
+export interface Target {
+  pod: Pod;
+  ras: RequestAuthentication[];
+  aps: AuthorizationPolicy[];
+  /** `target` (which pod, and whether the others differ) and, without sidecar, `sidecar`. */
+  checks: Check[];
+}
+
+/** The pod a request is evaluated for (the first match), its policies, and what to say about it. */
+export function chooseTarget(pods: readonly Pod[], set: Pick<ObjectSet, 'requestAuthentications' | 'authorizationPolicies'>, rootNamespace: string): Target {
+  const policiesOf = (p: Pod) => ({
+    ras: set.requestAuthentications.filter((r) => appliesTo(r, p, rootNamespace)),
+    aps: set.authorizationPolicies.filter((a) => appliesTo(a, p, rootNamespace)),
+  });
+  const pod = pods[0]!;
+  const { ras, aps } = policiesOf(pod);
+  const key = (x: { ras: RequestAuthentication[]; aps: AuthorizationPolicy[] }) => [...x.ras, ...x.aps].map(refString).sort().join(',');
+  const differing = pods.filter((p) => key(policiesOf(p)) !== key({ ras, aps }));
+  const checks: Check[] = [{
+    id: 'target', status: differing.length ? 'warn' : 'pass',
+    message: `evaluated for pod ${refString(pod)}${pods.length > 1 ? ` (${pods.length} pods match)` : ''}` +
+      (differing.length ? `; ${differing.length} other pod(s) have other policies, e.g. ${refString(differing[0]!)}: check them with --pod` : ''),
+  }];
+  if (!pod.hasSidecar) {
+    checks.push({ id: 'sidecar', status: 'fail', message: 'the target pod has no istio-proxy: Istio enforces nothing, every request reaches the agent', remedy: 'Inject the sidecar (istio-injection=enabled) and restart the pod.' });
+  }
+  return { pod, ras, aps, checks };
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { checkRequest, claimHeaders, pickJwtRule, ruleReadsLocation, type RequestShape } from '../../../src/core/istio/check-request.js';
+import { checkRequest, chooseTarget, claimHeaders, pickJwtRule, ruleReadsLocation, type RequestShape } from '../../../src/core/istio/check-request.js';
 import { sortObjects } from '../../../src/core/istio/model.js';
 import { appliesTo } from '../../../src/core/istio/select.js';
 import { jwksOf, makeKey, signed } from '../../support/tokens.js';
@@ -96,5 +96,20 @@ describe('jwtRule selection and locations', () => {
       { header: 'X-Sub', claim: 'sub' }, { header: 'x-n', claim: 'n' }, { header: 'x-b', claim: 'b' }, { header: 'x-team', claim: 'org.team' }, { header: 'x-roles', claim: 'roles' }, { header: 'x-gone', claim: 'gone' },
     ] }] } }], 'n').requestAuthentications[0]!.jwtRules[0]!;
     expect(claimHeaders(rule, { sub: 'u', n: 42, b: true, org: { team: 'core' }, roles: ['a'] })).toEqual({ 'x-sub': 'u', 'x-n': '42', 'x-b': 'true', 'x-team': 'core', 'x-roles': null, 'x-gone': null });
+  });
+});
+
+describe('chooseTarget', () => {
+  it('evaluates the first pod and warns when another pod has other policies', () => {
+    const other = { ...set.pods[1]!, labels: { ...set.pods[1]!.labels, 'omnia.altairalabs.ai/component': 'tool' } };
+    const t = chooseTarget([set.pods[0]!, other], set, 'istio-system');
+    expect(t.pod.name).toBe('support-bot-0');
+    expect(t.ras.map((r) => r.name)).toEqual(['omnia-agent-jwt']);
+    expect(t.checks[0]).toMatchObject({ id: 'target', status: 'warn' });
+    expect(t.checks[0]!.message).toContain('1 other pod(s) have other policies, e.g. omnia-system/support-bot-1');
+  });
+  it('says so when the pod has no sidecar', () => {
+    const t = chooseTarget([{ ...set.pods[0]!, hasSidecar: false }], set, 'istio-system');
+    expect(t.checks.map((c) => [c.id, c.status])).toEqual([['target', 'pass'], ['sidecar', 'fail']]);
   });
 });
